@@ -572,7 +572,7 @@ def fetch_all(names: Iterable[str] | None = None) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m course_utils.datasets [fetch|list] [NAME ...]``"""
+    """``python -m course_utils [fetch|list] [NAME ...]``"""
     args = list(sys.argv[1:] if argv is None else argv)
     command = args.pop(0) if args else "list"
     if command == "fetch":
@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
             ok, source = availability(name)
             print(f"[{'OK' if ok else 'FAIL'}] {name}: {REGISTRY[name].description} - offline: {source}")
         return 0
-    print("usage: python -m course_utils.datasets [fetch|list] [NAME ...]")
+    print("usage: python -m course_utils [fetch|list] [NAME ...]")
     return 2
 
 

@@ -1,0 +1,57 @@
+# Applied Deep Learning - one-command setup, tests and notebook tools.
+# `make help` lists the targets. Everything runs inside .venv (created on demand).
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+DATA   := data/cache/.fetched-stamp
+NB     ?=
+JOBS   ?= 2
+PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
+
+.PHONY: help install data lab test test-unit test-notebooks execute benchmark selfcheck clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; v=sys.version_info[:2]; sys.exit(0 if (3,10)<=v<=(3,12) else "Python %d.%d found: the course needs 3.10, 3.11 or 3.12 (set PYTHON=python3.11)" % v)'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv with the pinned packages and course_utils (editable)
+
+$(DATA): $(STAMP) course_utils/datasets.py
+	$(PY) -m course_utils fetch
+	@touch $(DATA)
+
+data: $(DATA)  ## pre-fetch every dataset into data/cache (run once online, e.g. before a venue without wifi)
+
+lab: $(STAMP) $(DATA)  ## install if needed, then start JupyterLab on notebooks/
+	$(VENV)/bin/jupyter lab notebooks/
+
+selfcheck: $(STAMP)  ## print [OK]/[FAIL] for packages, device and offline datasets
+	$(PY) -c 'import course_utils.envcheck as e; e.run_self_check()'
+
+test: $(STAMP) $(DATA)  ## unit tests + notebook hygiene + every notebook under nbval (smoke profile, offline)
+	COURSE_PROFILE=smoke COURSE_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile tests notebooks $(PYTEST_NB)
+
+test-unit: $(STAMP)  ## only the unit and hygiene tests in tests/
+	COURSE_PROFILE=smoke COURSE_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile tests
+
+test-notebooks: $(STAMP) $(DATA)  ## only the notebooks under nbval (NB=path for one)
+	COURSE_PROFILE=smoke COURSE_OFFLINE=1 $(PY) -m pytest -n $(JOBS) --dist loadfile $(PYTEST_NB) $(or $(NB),notebooks)
+
+execute: $(STAMP) $(DATA)  ## re-run notebooks in `workshop` and store their outputs (NB=path for one)
+	$(PY) tools/run_notebooks.py execute $(NB)
+
+benchmark: $(STAMP) $(DATA)  ## time every notebook in `workshop`; writes benchmarks/REPORT.md
+	$(PY) tools/run_notebooks.py benchmark $(NB)
+
+clean:  ## remove caches and test by-products (keeps .venv and data/cache)
+	rm -rf .pytest_cache htmlcov .coverage build *.egg-info
+	find . -name __pycache__ -prune -exec rm -rf {} +
