@@ -17,16 +17,19 @@ class CheckFailed(AssertionError):
     """Raised by a failed check in the ``smoke`` profile."""
 
 
-def report(passed: bool, what: str, hint: str = "") -> bool:
-    """Print the verdict for ``what``; raise in ``smoke`` when it failed. Returns ``passed``."""
+def report(passed: bool, what: str, hint: str = "") -> None:
+    """Print the verdict for ``what``; raise :class:`CheckFailed` in ``smoke`` when it failed.
+
+    Checks return None on purpose: a notebook cell that ends with a check shows the
+    sentence and nothing else.
+    """
     if passed:
         print(f"[PASS] {what}")
-        return True
+        return
     message = f"[FAIL] {what}" + (f" - {hint}" if hint else "")
     print(message)
     if is_smoke():
         raise CheckFailed(message)
-    return False
 
 
 def _fmt(value: Any) -> str:
@@ -36,7 +39,7 @@ def _fmt(value: Any) -> str:
     return np.array2string(arr, precision=4, threshold=12, suppress_small=True)
 
 
-def check_close(name: str, actual, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+def check_close(name: str, actual, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> None:
     """Numbers or arrays equal within tolerance (shapes must match)."""
     if actual is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
@@ -49,7 +52,7 @@ def check_close(name: str, actual, expected, *, rtol: float = 1e-5, atol: float 
     return report(ok, name, "" if ok else f"got {_fmt(a)}, expected {_fmt(e)}")
 
 
-def check_equal(name: str, actual, expected) -> bool:
+def check_equal(name: str, actual, expected) -> None:
     """Exact equality (for ints, strings, shapes, tuples)."""
     if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
         ok = np.shape(actual) == np.shape(expected) and bool(np.all(np.asarray(actual) == np.asarray(expected)))
@@ -58,12 +61,12 @@ def check_equal(name: str, actual, expected) -> bool:
     return report(ok, name, "" if ok else f"got {actual!r}, expected {expected!r}")
 
 
-def check_true(name: str, condition: bool, hint: str = "") -> bool:
+def check_true(name: str, condition: bool, hint: str = "") -> None:
     """A condition the attendee's result must satisfy (e.g. ``loss < 0.1``)."""
     return report(bool(condition), name, hint)
 
 
-def check_at_least(name: str, value: float, threshold: float, *, unit: str = "") -> bool:
+def check_at_least(name: str, value: float, threshold: float, *, unit: str = "") -> None:
     """``value >= threshold``, e.g. an accuracy target."""
     if value is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
@@ -72,7 +75,7 @@ def check_at_least(name: str, value: float, threshold: float, *, unit: str = "")
                   "" if ok else "not there yet - train longer or revisit the model")
 
 
-def check_at_most(name: str, value: float, threshold: float, *, unit: str = "") -> bool:
+def check_at_most(name: str, value: float, threshold: float, *, unit: str = "") -> None:
     """``value <= threshold``, e.g. a loss target."""
     if value is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
