@@ -594,3 +594,78 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())
+
+
+# ------------------------------------------------------------------ sample photos and time series
+#: Photos bundled in installed packages: name -> (package, licence/credit).
+SAMPLE_IMAGES: dict[str, tuple[str, str]] = {
+    "china": ("scikit-learn", "photo by Hong Kong University, CC BY 2.0 (scikit-learn sample image)"),
+    "flower": ("scikit-learn", "photo by Dan Garcia, CC BY 2.0 (scikit-learn sample image)"),
+    "astronaut": ("scikit-image", "Eileen Collins, NASA, public domain (scikit-image data)"),
+    "camera": ("scikit-image", "cameraman, (c) MIT, reused by permission in scikit-image (BSD-3)"),
+    "coffee": ("scikit-image", "Rachel Michetti, CC0 (scikit-image data)"),
+    "chelsea": ("scikit-image", "Stefan van der Walt, CC0 (scikit-image data)"),
+    "coins": ("scikit-image", "Greek coins, Walters Art Museum, public domain (scikit-image data)"),
+    "rocket": ("scikit-image", "SpaceX, CC0 (scikit-image data)"),
+}
+
+#: Time series bundled with statsmodels: name -> (loader, column, frequency, description, credit).
+SERIES: dict[str, tuple[str, str, str, str]] = {
+    "co2": ("co2", "co2", "weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm)", "NOAA/Scripps, public domain"),
+    "sunspots": ("sunspots", "SUNACTIVITY", "yearly sunspot numbers, 1700-2008", "SIDC, via statsmodels"),
+    "nile": ("nile", "volume", "yearly Nile flow at Aswan, 1871-1970", "Cobb (1978), via statsmodels"),
+}
+
+
+def load_sample_image(name: str, *, verbose: bool = False) -> np.ndarray:
+    """A real photo shipped inside an installed package, as a uint8 array (H, W[, 3]).
+
+    Names: see :data:`SAMPLE_IMAGES`. No network is ever used.
+    """
+    key = name.strip().lower()
+    if key not in SAMPLE_IMAGES:
+        close = difflib.get_close_matches(key, SAMPLE_IMAGES, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise DatasetError(f"Unknown sample image {name!r}.{hint} Available: {', '.join(sorted(SAMPLE_IMAGES))}.")
+    package, credit = SAMPLE_IMAGES[key]
+    if package == "scikit-learn":
+        from sklearn.datasets import load_sample_image as sk_load
+
+        image = sk_load(f"{key}.jpg")
+    else:
+        try:
+            import skimage.data
+        except ImportError as exc:
+            raise DatasetError("scikit-image is not installed: run `make install`") from exc
+        image = getattr(skimage.data, key)()
+    if verbose:
+        print(f"{key}: {image.shape} {image.dtype} from {package} - {credit}")
+    return np.asarray(image)
+
+
+def load_series(name: str, *, verbose: bool = True):
+    """A real time series shipped with statsmodels, as a pandas Series with a date index
+    (missing values filled by linear interpolation)."""
+    import pandas as pd
+
+    key = name.strip().lower()
+    if key not in SERIES:
+        raise DatasetError(f"Unknown series {name!r}. Available: {', '.join(sorted(SERIES))}.")
+    module_name, column, description, credit = SERIES[key]
+    try:
+        import importlib
+
+        module = importlib.import_module(f"statsmodels.datasets.{module_name}")
+    except ImportError as exc:
+        raise DatasetError("statsmodels is not installed: run `make install`") from exc
+    frame = module.load_pandas().data
+    if key == "co2":
+        series = frame[column]
+    else:
+        years = frame["YEAR"] if "YEAR" in frame else frame["year"]
+        series = pd.Series(frame[column].to_numpy(), index=pd.PeriodIndex(years.astype(int), freq="Y"))
+    series = series.astype(float).interpolate(limit_direction="both")
+    series.name = key
+    if verbose:
+        print(f"{key}: {len(series):,} points, {description} (statsmodels; {credit})")
+    return series

@@ -74,6 +74,16 @@ def check_datasets() -> list[Item]:
     for name in datasets.available():
         ok, source = datasets.availability(name)
         items.append(Item(ok, f"dataset {name}", source))
+    for label, names, loader in (("sample images", datasets.SAMPLE_IMAGES, datasets.load_sample_image),
+                                 ("time series", datasets.SERIES, datasets.load_series)):
+        missing = []
+        for name in names:
+            try:
+                loader(name, verbose=False)
+            except Exception:  # noqa: BLE001 - any failure means "not available offline"
+                missing.append(name)
+        detail = f"{len(names) - len(missing)}/{len(names)} offline" + (f" - missing {missing}" if missing else "")
+        items.append(Item(not missing, label, detail))
     return items
 
 

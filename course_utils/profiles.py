@@ -17,6 +17,7 @@ DEFAULT_PROFILE = "workshop"
 ENV_VAR = "COURSE_PROFILE"
 
 T = TypeVar("T")
+_UNSET: object = object()
 
 
 class ProfileError(ValueError):
@@ -40,8 +41,11 @@ def get_profile() -> str:
     return name
 
 
-def by_profile(*, smoke: T, workshop: T, full: T | None = None) -> T:
-    """Pick the value for the active profile; ``full`` defaults to ``workshop``.
+def by_profile(*, smoke: T, workshop: T, full: T = _UNSET) -> T:  # type: ignore[assignment]
+    """Pick the value for the active profile; ``full`` defaults to ``workshop`` when omitted.
+
+    ``None`` is a value like any other, so ``n_train=by_profile(smoke=2_000, workshop=20_000,
+    full=None)`` means "all the data" in ``full``.
 
     >>> import os; os.environ["COURSE_PROFILE"] = "smoke"
     >>> by_profile(smoke=1, workshop=5, full=20)
@@ -51,7 +55,7 @@ def by_profile(*, smoke: T, workshop: T, full: T | None = None) -> T:
     if name == "smoke":
         return smoke
     if name == "full":
-        return workshop if full is None else full
+        return workshop if full is _UNSET else full
     return workshop
 
 

@@ -71,6 +71,13 @@ class PeakRSS:
         self._thread.join(timeout=2)
 
 
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
 def _cell_seconds(cell) -> float:
     meta = cell.get("metadata", {}).get("execution", {})
     start, end = meta.get("iopub.execute_input"), meta.get("shell.execute_reply")
@@ -102,7 +109,7 @@ def run(path: Path, profile: str, timeout: int) -> tuple[nbformat.NotebookNode, 
     for cell in nb.cells:  # timestamps churn diffs and say nothing to a reader
         cell.get("metadata", {}).pop("execution", None)
     stats = {
-        "notebook": str(path.relative_to(ROOT)),
+        "notebook": _rel(path),
         "profile": profile,
         "wall_s": round(wall, 1),
         "slowest_cell": slow_i,
@@ -152,7 +159,7 @@ def main(argv=None) -> int:
     paths = [p.resolve() for p in args.notebooks] or all_notebooks()
     rows, failed = [], []
     for path in paths:
-        print(f"--> {path.relative_to(ROOT)} ({args.mode}, profile {args.profile})", flush=True)
+        print(f"--> {_rel(path)} ({args.mode}, profile {args.profile})", flush=True)
         try:
             nb, stats = run(path, args.profile, args.timeout)
         except Exception as exc:  # noqa: BLE001 - report and go on with the others
@@ -168,7 +175,7 @@ def main(argv=None) -> int:
         write_report(rows)
         print(f"report: {REPORT_MD.relative_to(ROOT)}")
     if failed:
-        print(f"{len(failed)} notebook(s) failed: " + ", ".join(str(p.relative_to(ROOT)) for p in failed))
+        print(f"{len(failed)} notebook(s) failed: " + ", ".join(_rel(p) for p in failed))
         return 1
     return 0
 
