@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   := data/cache/.fetched-stamp
 NB     ?=
 JOBS   ?= 2
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
 .PHONY: help install data lab test test-unit test-notebooks execute benchmark selfcheck clean
@@ -32,7 +33,7 @@ $(DATA): $(STAMP) course_utils/datasets.py
 data: $(DATA)  ## pre-fetch every dataset into data/cache (run once online, e.g. before a venue without wifi)
 
 lab: $(STAMP) $(DATA)  ## install if needed, then start JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab $(LAB_ARGS) notebooks/
 
 selfcheck: $(STAMP)  ## print [OK]/[FAIL] for packages, device and offline datasets
 	$(PY) -c 'import course_utils.envcheck as e; e.run_self_check()'
