@@ -11,7 +11,7 @@ JOBS   ?= 2
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: help install data lab test test-unit test-notebooks execute benchmark selfcheck clean
+.PHONY: help install data lab test test-unit test-notebooks execute benchmark checkpoints selfcheck clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -52,6 +52,9 @@ execute: $(STAMP) $(DATA)  ## re-run notebooks in `workshop` and store their out
 
 benchmark: $(STAMP) $(DATA)  ## time every notebook in `workshop`; writes benchmarks/REPORT.md
 	$(PY) tools/run_notebooks.py benchmark $(NB)
+
+checkpoints: $(STAMP) $(DATA)  ## retrain the models the course ships in data/models (recipes in course_utils/recipes.py)
+	COURSE_PROFILE=$(or $(PROFILE),workshop) $(PY) -c 'import course_utils.recipes, course_utils.models as m; [print("[OK]", n, e["size_kb"], "KB", e["sha256"][:12]) for n, e in m.build_all()]'
 
 clean:  ## remove caches and test by-products (keeps .venv and data/cache)
 	rm -rf .pytest_cache htmlcov .coverage build *.egg-info
