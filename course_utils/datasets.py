@@ -164,6 +164,7 @@ class DatasetInfo:
     url: str | None = None
     url_sha256: str | None = None
     cache_sha256: str | None = None  # sha256_arrays() of the course's cached npz
+    pixel_max: float = 255.0  # what .train/.test divide by to bring features to [0, 1]
     offline: tuple[OfflineSource, ...] = field(default_factory=tuple)
 
     @property
@@ -342,6 +343,7 @@ register(
         licence="CC BY 4.0 (UCI ML repository); file from scikit-learn (BSD-3)",
         citation="E. Alpaydin, C. Kaynak, Optical Recognition of Handwritten Digits, UCI ML Repository (1998).",
         classes=DIGIT_CLASSES,
+        pixel_max=16.0,
         offline=(OfflineSource("scikit-learn package (load_digits)", _digits_from_sklearn, cache=False),),
     )
 )
@@ -380,12 +382,14 @@ class Splits:
     @property
     def train(self):
         """Shuffled, batched, prefetched training pipeline (features scaled to [0, 1])."""
-        return make_pipeline(scale_images(self.x_train), self.y_train, self.batch_size, shuffle=True, seed=self.seed)
+        return make_pipeline(scale_images(self.x_train, self.info.pixel_max), self.y_train, self.batch_size,
+                             shuffle=True, seed=self.seed)
 
     @property
     def test(self):
         """Batched, prefetched test pipeline in a fixed order."""
-        return make_pipeline(scale_images(self.x_test), self.y_test, self.batch_size, shuffle=False)
+        return make_pipeline(scale_images(self.x_test, self.info.pixel_max), self.y_test, self.batch_size,
+                             shuffle=False)
 
     def arrays(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
         """``((x_train, y_train), (x_test, y_test))`` as Keras' ``load_data()`` returns them."""
@@ -396,10 +400,10 @@ class Splits:
                 f"source={self.source!r})")
 
 
-def scale_images(x: np.ndarray) -> np.ndarray:
-    """uint8 pixels -> float32 in [0, 1]; other arrays -> float32 unchanged."""
-    if x.dtype == np.uint8:
-        return x.astype(np.float32) / 255.0
+def scale_images(x: np.ndarray, pixel_max: float = 255.0) -> np.ndarray:
+    """Integer pixels in [0, pixel_max] -> float32 in [0, 1]; float arrays -> float32 unchanged."""
+    if np.issubdtype(x.dtype, np.integer):
+        return x.astype(np.float32) / np.float32(pixel_max)
     return x.astype(np.float32)
 
 

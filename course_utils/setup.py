@@ -72,6 +72,8 @@ def _silence_python_loggers() -> None:
     warnings.filterwarnings("ignore", message=".*Do not pass an `input_shape`.*")
     warnings.filterwarnings("ignore", message=".*PyDataset class should call.*")
     warnings.filterwarnings("ignore", message=".*your `PyDataset` class should call.*")
+    # fit(dataset) with Keras' default shuffle=True: the tf.data pipeline already shuffles.
+    warnings.filterwarnings("ignore", message=".*`shuffle=True` was passed, but will be ignored.*")
 
 
 def _describe_device(tf) -> str:

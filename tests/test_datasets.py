@@ -386,11 +386,24 @@ def test_pipelines_batch_scale_and_cover_everything():
     batches = list(splits.train)
     assert [int(b[0].shape[0]) for b in batches] == [64, 64, 64, 64, 44]
     xs = np.concatenate([b[0].numpy() for b in batches])
-    assert xs.dtype == np.float32 and xs.max() <= 16 / 255 + 1e-6  # uint8 scaled by 255
+    assert xs.dtype == np.float32 and xs.min() == 0.0 and xs.max() == 1.0  # digits: 0..16 scaled by 16
     seen = np.sort(np.concatenate([b[1].numpy() for b in batches]))
     np.testing.assert_array_equal(seen, np.sort(splits.y_train))
     first_test = next(iter(splits.test))[1].numpy()
     np.testing.assert_array_equal(first_test, splits.y_test[:50])  # test order is fixed
+
+
+def test_mnist_pipeline_scales_by_255(caches):
+    splits = ds.load_dataset("mnist_5k", n_train=256, verbose=False)
+    xs = np.concatenate([b[0].numpy() for b in splits.train])
+    np.testing.assert_allclose(np.sort(xs.ravel())[-5:] * 255, np.sort(splits.x_train.ravel())[-5:], rtol=1e-6)
+    assert xs.max() <= 1.0
+
+
+def test_scale_images():
+    assert ds.scale_images(np.array([0, 16], np.int64), 16).tolist() == [0.0, 1.0]
+    assert ds.scale_images(np.array([255], np.uint8)).tolist() == [1.0]
+    assert ds.scale_images(np.array([0.5, 3.0])).tolist() == [0.5, 3.0]  # floats untouched
 
 
 def test_make_pipeline_shuffles_reproducibly():
