@@ -99,7 +99,7 @@ def test_solution_cells_are_marked_and_collapsed(nb):
         assert "# BEGIN SOLUTION" in cell.source and "# END SOLUTION" in cell.source
     if "day0" not in path.parts:
         assert len(solutions) >= 2, "each lesson notebook has at least two exercises with solutions"
-        assert any(re.match(r"#+ *Summary", c.source) for c in nb.cells if c.cell_type == "markdown"), "no Summary section"
+        assert any(re.search(r"^#+ *Summary", c.source, re.M) for c in nb.cells if c.cell_type == "markdown"), "no Summary section"
 
 
 def test_size_is_reasonable(nb):
