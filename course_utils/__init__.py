@@ -15,6 +15,19 @@ from .setup import setup
 
 __version__ = "0.1.0"
 
+#: Topic modules, imported on first use (``cu.detection.iou``, ``cu.kernels.KERNELS``,
+#: ``cu.playground.Playground``, ``cu.models.catch_up``) so ``import course_utils`` stays light.
+_SUBMODULES = ("checks", "datasets", "detection", "envcheck", "kernels", "models", "playground", "plots",
+               "profiles", "recipes")
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+
 __all__ = [
     "PROFILES",
     "CheckFailed",

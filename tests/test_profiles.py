@@ -45,3 +45,16 @@ def test_is_smoke(profile):
     assert profiles.is_smoke()
     profile("workshop")
     assert not profiles.is_smoke()
+
+
+def test_topic_modules_load_on_first_use():
+    import sys
+
+    import course_utils as cu
+
+    assert cu.detection.__name__ == "course_utils.detection" and "course_utils.detection" in sys.modules
+    assert callable(cu.kernels.apply_kernel)
+    import pytest as _pytest
+
+    with _pytest.raises(AttributeError, match="no attribute 'nope'"):
+        cu.nope  # noqa: B018
