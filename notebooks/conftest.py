@@ -4,6 +4,9 @@ import time
 
 os.environ.setdefault("COURSE_PROFILE", "smoke")
 os.environ.setdefault("COURSE_OFFLINE", "1")
+# Kernels inherit this process's environment: a non-inline backend (e.g. MPLBACKEND=Agg set
+# for the unit tests) would make plt.show() draw nothing and every figure cell fail.
+os.environ.pop("MPLBACKEND", None)
 
 _START: dict[str, float] = {}
 _WALL: dict[str, float] = {}

@@ -6,7 +6,6 @@ import pytest
 os.environ.setdefault("COURSE_PROFILE", "smoke")
 os.environ["COURSE_OFFLINE"] = "1"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture
