@@ -106,3 +106,21 @@ def test_size_is_reasonable(nb):
     path, nb = nb
     size_kb = path.stat().st_size / 1024
     assert size_kb < 3000, f"{size_kb:.0f} KB: shrink figures (dpi) or outputs"
+
+
+def test_time_header_matches_the_benchmark(nb):
+    """The CPU time a title cell promises stays within 50 % of `make benchmark`'s measurement."""
+    import json
+
+    path, nb = nb
+    report = ROOT / "benchmarks" / "report.json"
+    rows = {r["notebook"]: r for r in json.loads(report.read_text())["notebooks"]} if report.exists() else {}
+    row = rows.get(str(path.relative_to(ROOT)))
+    if row is None:
+        pytest.skip("not in benchmarks/report.json yet: run `make benchmark NB=...`")
+    match = re.search(r"\*\*Time\*\*: ~(\d+) min on a 2-core laptop CPU", nb.cells[0].source)
+    assert match, "title cell lacks '**Time**: ~N min on a 2-core laptop CPU'"
+    stated, measured = int(match.group(1)) * 60, row["wall_s"]
+    rounded_up = max(1, -(-measured // 60)) * 60  # what `make benchmark` writes: whole minutes, at least 1
+    assert stated == rounded_up or abs(stated - measured) <= 0.5 * measured, (
+        f"header says ~{stated // 60} min, make benchmark measured {measured:.0f} s: rerun `make benchmark`")

@@ -47,3 +47,14 @@ def test_report_merges_rows(tmp_path, monkeypatch):
     md = (tmp_path / "REPORT.md").read_text()
     assert "| notebooks/a.ipynb | 12 s | 5.5 s (#3) | 0 | 900 MB |" in md
     assert "Total: 1.0 min for 2 notebooks." in md
+
+
+def test_time_header_follows_the_measurement(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# T\n\n**Time**: ~4 min on a 2-core laptop CPU (make benchmark), ~1 min on a GPU.")]
+    path = tmp_path / "t.ipynb"
+    nbformat.write(nb, path)
+    assert runner.header_minutes(14) == 1 and runner.header_minutes(61) == 2 and runner.header_minutes(120) == 2
+    assert runner.sync_time_header(path, 75.0)
+    assert "**Time**: ~2 min on a 2-core laptop CPU (make benchmark), ~1 min on a GPU." in nbformat.read(path, 4).cells[0].source
+    assert not runner.sync_time_header(path, 100.0)  # already ~2 min: file untouched

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import re
 import platform
 import sys
 import threading
@@ -120,6 +122,28 @@ def run(path: Path, profile: str, timeout: int) -> tuple[nbformat.NotebookNode, 
     return nb, stats
 
 
+TIME_HEADER = re.compile(r"(\*\*Time\*\*: ~)(\d+)( min on a 2-core laptop CPU)")
+
+
+def header_minutes(wall_s: float) -> int:
+    """The CPU figure a title cell states for a measured wall time: whole minutes, rounded up."""
+    return max(1, math.ceil(wall_s / 60))
+
+
+def sync_time_header(path: Path, wall_s: float) -> bool:
+    """Set the '**Time**: ~N min on a 2-core laptop CPU' figure of a notebook's title cell
+    to the measured time (markdown only: outputs and execution counts are untouched).
+    Returns True when the file changed."""
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0]
+    new = TIME_HEADER.sub(lambda m: f"{m.group(1)}{header_minutes(wall_s)}{m.group(3)}", first.source, count=1)
+    if new == first.source:
+        return False
+    first.source = new
+    nbformat.write(nb, path)
+    return True
+
+
 def write_report(rows: list[dict]) -> None:
     REPORT_MD.parent.mkdir(exist_ok=True)
     old = {}
@@ -138,7 +162,7 @@ def write_report(rows: list[dict]) -> None:
         f"Profile `workshop`, measured {meta['date']} on {meta['machine']}, no GPU.",
         "Wall time includes kernel start and imports; peak RSS is the kernel's resident memory.",
         "",
-        "| notebook | wall time | slowest cell (index) | cells over 60 s | peak RSS |",
+        "| notebook | wall time | slowest cell (#index, markdown cells counted) | cells over 60 s | peak RSS |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for r in merged:
@@ -174,6 +198,9 @@ def main(argv=None) -> int:
     if args.mode == "benchmark" and rows:
         write_report(rows)
         print(f"report: {REPORT_MD.relative_to(ROOT)}")
+        for row in rows:
+            if sync_time_header(ROOT / row["notebook"], row["wall_s"]):
+                print(f"    time header of {row['notebook']} set to ~{header_minutes(row['wall_s'])} min")
     if failed:
         print(f"{len(failed)} notebook(s) failed: " + ", ".join(_rel(p) for p in failed))
         return 1
