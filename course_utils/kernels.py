@@ -25,9 +25,10 @@ differ in sign for sobel_x / sobel_y and in direction for emboss.
 from __future__ import annotations
 
 import io
-from typing import Callable
 
 import numpy as np
+
+from .widgets import ShowsErrors
 
 #: The classic 3x3 image kernels (as they are laid on the image: cross-correlation).
 KERNELS: dict[str, np.ndarray] = {
@@ -129,7 +130,7 @@ def _format_kernel(k: np.ndarray) -> str:
     return np.array2string(np.asarray(k), precision=3, suppress_small=True)
 
 
-class KernelExplorer:
+class KernelExplorer(ShowsErrors):
     """A setosa-style kernel playground as a widget.
 
     Controls (in ``.controls``): ``"photo"`` (Dropdown), ``"kernel"`` (Dropdown of
@@ -249,13 +250,6 @@ class KernelExplorer:
         finally:
             self._mute = False
 
-    def _safely(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-            self.last_error = None
-        except Exception as exc:  # noqa: BLE001 - shown to the user in the widget
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            self.status.value = f"<span style='color:#b00'>{self.last_error}</span>"
 
     # ---- headless API
     def set(self, *, photo: str | None = None, kernel=None) -> "KernelExplorer":

@@ -29,6 +29,8 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .widgets import ShowsErrors
+
 #: The four problems of the playground's classification tab.
 DATASETS: tuple[str, ...] = ("circle", "xor", "gauss", "spiral")
 #: Input features in the playground's order (the order used for a set of names).
@@ -464,7 +466,7 @@ _MODEL_FIELDS = ("features", "hidden_layers", "activation", "learning_rate", "re
                  "optimizer")
 
 
-class Playground:
+class Playground(ShowsErrors):
     """The playground as a widget: controls on the left, the live decision boundary
     and loss curves on the right.
 
@@ -702,14 +704,6 @@ class Playground:
             self.draw()
         return self.run
 
-    def _safely(self, action: Callable[[], object]) -> None:
-        """Run a button/slider action; show an error in the widget instead of losing it."""
-        try:
-            action()
-            self.last_error = None
-        except Exception as exc:  # noqa: BLE001 - shown to the user in the widget
-            self.last_error = f"{type(exc).__name__}: {exc}"
-            self.status.value = f"<span style='color:#b00'>{self.last_error}</span>"
 
     # ---- drawing
     def figure(self, steps: int = 80):
