@@ -24,6 +24,7 @@ def plot_history(history, metrics: Sequence[str] | None = None, *, title: str | 
     """Training curves from a Keras ``History`` (or its ``.history`` dict): one panel per
     metric, training and validation together. Returns the figure."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     hist: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     if not hist:
@@ -40,6 +41,7 @@ def plot_history(history, metrics: Sequence[str] | None = None, *, title: str | 
         if f"val_{name}" in hist:
             ax.plot(epochs, hist[f"val_{name}"], "s--", ms=3, label="validation")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(name)
         ax.legend()
     if title:

@@ -24,6 +24,9 @@ def test_plot_history_one_panel_per_metric_with_validation():
     train, val = loss_ax.get_lines()
     np.testing.assert_array_equal(train.get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(val.get_ydata(), [1.1, 0.7, 0.6])
+    fig.canvas.draw()
+    ticks = [t for t in loss_ax.get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)  # no epoch 1.5
 
 
 def test_plot_history_accepts_a_keras_history_object():
