@@ -7,7 +7,7 @@ TensorFlow is imported lazily (by :func:`setup` and the functions that need
 it), so ``import course_utils`` is fast and ``setup()`` can set TensorFlow's
 environment switches before TensorFlow loads.
 """
-from .checks import CheckFailed, check_at_least, check_at_most, check_close, check_equal, check_true
+from .checks import TODO, CheckFailed, check_at_least, check_at_most, check_close, check_equal, check_true
 from .datasets import DatasetError, available, load_arrays, load_dataset, make_pipeline
 from .plots import plot_confusion_matrix, plot_decision_boundary, plot_history, show_images
 from .profiles import PROFILES, by_profile, get_profile, is_smoke
@@ -17,8 +17,8 @@ __version__ = "0.1.0"
 
 #: Topic modules, imported on first use (``cu.detection.iou``, ``cu.kernels.KERNELS``,
 #: ``cu.playground.Playground``, ``cu.models.catch_up``) so ``import course_utils`` stays light.
-_SUBMODULES = ("checks", "datasets", "detection", "envcheck", "kernels", "models", "playground", "plots",
-               "profiles", "recipes")
+_SUBMODULES = ("app", "autoencoders", "checks", "datasets", "detection", "envcheck", "gans", "kernels", "models",
+               "playground", "plots", "profiles", "recipes", "text", "textclf")
 
 
 def __getattr__(name: str):
@@ -31,6 +31,7 @@ def __getattr__(name: str):
 __all__ = [
     "PROFILES",
     "CheckFailed",
+    "TODO",
     "DatasetError",
     "available",
     "by_profile",

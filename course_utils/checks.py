@@ -3,6 +3,16 @@
 Every check prints ``[PASS] ...`` or ``[FAIL] ...``. In the ``smoke`` profile a
 failed check raises :class:`CheckFailed`, so a broken solution turns CI red;
 in the other profiles it only prints, so an attendee can try again.
+
+Exercise placeholders. The skeleton of an exercise cell (the lines outside
+``# BEGIN SOLUTION``/``# END SOLUTION``, kept in the learner copies that
+``make student`` writes) assigns :data:`TODO` to each answer: ``answer = cu.TODO``.
+A check given ``TODO`` (or ``...``, also inside a tuple, list or object array)
+raises :class:`ExerciseNotDone`, a NotImplementedError, in every profile, and so
+does any other use of ``TODO`` (arithmetic, comparison, ``len``, indexing,
+iteration, ``float``, ``np.asarray``, a format spec): an unsolved learner
+notebook fails with "not done yet" messages, never a NameError, a TypeError or a
+[FAIL].
 """
 from __future__ import annotations
 
@@ -15,6 +25,64 @@ from .profiles import is_smoke
 
 class CheckFailed(AssertionError):
     """Raised by a failed check in the ``smoke`` profile."""
+
+
+class ExerciseNotDone(NotImplementedError):
+    """Raised by a check whose answer is still a placeholder (``TODO`` or ``...``), and by any use of ``TODO``."""
+
+
+_NOT_DONE = "a value this cell needs is still TODO: do the exercise above that computes it first"
+
+
+def _not_done(self, *args, **kwargs):
+    raise ExerciseNotDone(_NOT_DONE)
+
+
+class _Todo:
+    """The type of :data:`TODO`: every operation on it raises :class:`ExerciseNotDone`
+    (printing it and ``is`` tests still work)."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        return "TODO"
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            _not_done(self)
+        return "TODO"
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # IPython and NumPy probe optional hooks: say "no such hook"
+            raise AttributeError(name)
+        _not_done(self)
+
+    for _name in ("bool len iter getitem setitem contains call eq ne lt le gt ge "
+                  "add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow "
+                  "matmul rmatmul neg pos abs invert float int index complex round array").split():
+        locals()[f"__{_name}__"] = _not_done
+    del _name
+
+
+#: The placeholder of an exercise answer in a skeleton: ``answer = cu.TODO``.
+TODO = _Todo()
+
+
+def _is_placeholder(value: Any) -> bool:
+    if value is Ellipsis or value is TODO:
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_is_placeholder(v) for v in value)
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return any(v is Ellipsis or v is TODO for v in value.flat)
+    return False
+
+
+def require_answer(name: str, *values: Any) -> None:
+    """Raise :class:`ExerciseNotDone` when one of ``values`` is still a placeholder (``TODO`` or ``...``)."""
+    if any(_is_placeholder(v) for v in values):
+        raise ExerciseNotDone(f"{name}: the answer is still TODO - do the exercise above first")
 
 
 def report(passed: bool, what: str, hint: str = "") -> None:
@@ -41,6 +109,7 @@ def _fmt(value: Any) -> str:
 
 def check_close(name: str, actual, expected, *, rtol: float = 1e-5, atol: float = 1e-8) -> None:
     """Numbers or arrays equal within tolerance (shapes must match)."""
+    require_answer(name, actual, expected)
     if actual is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
     a, e = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
@@ -54,6 +123,7 @@ def check_close(name: str, actual, expected, *, rtol: float = 1e-5, atol: float 
 
 def check_equal(name: str, actual, expected) -> None:
     """Exact equality (for ints, strings, shapes, tuples)."""
+    require_answer(name, actual, expected)
     if isinstance(actual, np.ndarray) or isinstance(expected, np.ndarray):
         ok = np.shape(actual) == np.shape(expected) and bool(np.all(np.asarray(actual) == np.asarray(expected)))
     else:
@@ -63,11 +133,13 @@ def check_equal(name: str, actual, expected) -> None:
 
 def check_true(name: str, condition: bool, hint: str = "") -> None:
     """A condition the attendee's result must satisfy (e.g. ``loss < 0.1``)."""
+    require_answer(name, condition)
     return report(bool(condition), name, hint)
 
 
 def check_at_least(name: str, value: float, threshold: float, *, unit: str = "") -> None:
     """``value >= threshold``, e.g. an accuracy target."""
+    require_answer(name, value)
     if value is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
     ok = float(value) >= threshold
@@ -77,6 +149,7 @@ def check_at_least(name: str, value: float, threshold: float, *, unit: str = "")
 
 def check_at_most(name: str, value: float, threshold: float, *, unit: str = "") -> None:
     """``value <= threshold``, e.g. a loss target."""
+    require_answer(name, value)
     if value is None:
         return report(False, name, "the answer is still None: fill in the exercise cell")
     ok = float(value) <= threshold

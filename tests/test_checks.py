@@ -62,3 +62,52 @@ def test_thresholds(capsys, profile):
     assert [line[:6] for line in out] == ["[PASS]", "[FAIL]", "[PASS]", "[FAIL]", "[FAIL]"]
     assert "0.975" in out[0] and ">= 0.97" in out[0]
     assert out[4] == "[FAIL] flag - set it"
+
+
+@pytest.mark.parametrize("profile_name", ["smoke", "workshop"])
+def test_placeholder_answer_raises_exercise_not_done(profile_name, profile, capsys):
+    """Learner copies keep `answer = cu.TODO` (or `...`): every check then says "not done yet", in every profile."""
+    profile(profile_name)
+    T = checks.TODO
+    calls = [
+        lambda: checks.check_close("theta", T, [1.0, 2.0]),
+        lambda: checks.check_equal("pair", (T, T), (1, 2)),
+        lambda: checks.check_at_least("accuracy", T, 0.9),
+        lambda: checks.check_true("filled", T),
+        lambda: checks.check_close("theta", ..., [1.0, 2.0]),
+        lambda: checks.check_close("theta", np.asarray(...), [1.0, 2.0]),
+        lambda: checks.check_equal("pair", (..., ...), (1, 2)),
+        lambda: checks.check_equal("sizes", [1, ...], [1, 2]),
+        lambda: checks.check_true("filled", ...),
+        lambda: checks.check_at_least("accuracy", ..., 0.9),
+        lambda: checks.check_at_most("loss", ..., 0.1),
+    ]
+    for call in calls:
+        with pytest.raises(checks.ExerciseNotDone, match=r"still TODO - do the exercise above first"):
+            call()
+    assert issubclass(checks.ExerciseNotDone, NotImplementedError)
+    assert capsys.readouterr().out == "", "no [PASS]/[FAIL] line for an exercise not done"
+
+
+def test_none_is_still_a_failed_answer_not_a_placeholder(capsys, profile):
+    profile("smoke")
+    with pytest.raises(checks.CheckFailed, match="still None"):
+        checks.check_close("theta", None, 1.0)
+    checks.check_equal("object arrays without Ellipsis are fine", np.array([None, 1], dtype=object),
+                       np.array([None, 1], dtype=object))
+    assert "[PASS]" in capsys.readouterr().out
+
+
+def test_any_use_of_todo_raises_exercise_not_done():
+    """Cells downstream of an unsolved exercise fail with "not done yet", not TypeError/NameError."""
+    T = checks.TODO
+    assert repr(T) == str(T) == f"{T}" == "TODO" and T is not None
+    uses = [lambda: T + 1, lambda: 1 - T, lambda: 0 <= T, lambda: T == 3, lambda: len(T), lambda: T[0],
+            lambda: list(T), lambda: bool(T), lambda: float(T), lambda: round(T, 3), lambda: f"{T:.3f}",
+            lambda: np.asarray(T), lambda: np.asarray(T, dtype=float), lambda: np.ones(2) * T, lambda: T.shape,
+            lambda: T()]
+    for use in uses:
+        with pytest.raises(checks.ExerciseNotDone, match="still TODO"):
+            use()
+    with pytest.raises(AttributeError):  # optional hooks (IPython's _repr_html_, ...) are simply absent
+        T._repr_html_

@@ -179,6 +179,8 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--profile", default="workshop")
     parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
+    parser.add_argument("--store", action="store_true",
+                        help="benchmark: also store the run's outputs (one clean run serves both)")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or all_notebooks()
     rows, failed = [], []
@@ -192,7 +194,7 @@ def main(argv=None) -> int:
             continue
         print(f"    {stats['wall_s']:.0f} s, slowest cell #{stats['slowest_cell']} {stats['slowest_cell_s']:.1f} s, "
               f"peak RSS {stats['peak_rss_mb']} MB", flush=True)
-        if args.mode == "execute":
+        if args.mode == "execute" or args.store:
             nbformat.write(nb, path)
         rows.append(stats)
     if args.mode == "benchmark" and rows:
