@@ -72,3 +72,41 @@ register_recipe(Recipe(
     description="small CNN pretrained on MNIST digits 0-4 (source task of Day 2.4), input 28x28x1 in [0, 1], 5 classes",
     train=train_digits_0to4_cnn,
 ))
+
+
+# ---------------------------------------------------------------- Day 4.3: the GAN judge
+#: Name of the 0-9 MNIST classifier that judges generated digits in Day 4.3.
+MNIST_JUDGE_CNN = "mnist_judge_cnn"
+
+
+def train_mnist_judge_cnn(seed: int = 0, epochs: int = 3):
+    """Train "the judge" of Day 4.3: the Day 2.4 CNN architecture with a 10-way head, on all
+    60,000 MNIST training digits.
+
+    Seeded; 3 epochs, one to two minutes of CPU time on 2 cores. Reaches about 99 % on the MNIST
+    test set (tests/test_recipes.py checks >= 0.985). Input ``(28, 28, 1)`` in [0, 1] (a GAN's
+    tanh output in [-1, 1] is mapped with ``(x + 1) / 2`` first). Shipped without optimizer state.
+    """
+    import keras
+    import numpy as np
+
+    from .datasets import load_dataset, make_pipeline, scale_images
+
+    keras.utils.set_random_seed(seed)
+    data = load_dataset("mnist", verbose=False)
+    x = scale_images(data.x_train)[..., None]
+    y = data.y_train.astype("int32")
+    model = build_digits_cnn(10, name=MNIST_JUDGE_CNN)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    model.fit(make_pipeline(x, y, 128, shuffle=True, seed=seed), epochs=epochs, verbose=0)
+    shipped = build_digits_cnn(10, name=MNIST_JUDGE_CNN)
+    shipped.set_weights(model.get_weights())
+    return shipped
+
+
+register_recipe(Recipe(
+    name=MNIST_JUDGE_CNN,
+    description="the judge of Day 4.3: small CNN classifying MNIST digits 0-9, input 28x28x1 in [0, 1], 10 classes",
+    train=train_mnist_judge_cnn,
+))

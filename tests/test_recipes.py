@@ -50,3 +50,28 @@ def test_shipped_base_classifies_mnist_digits_0_to_4(shipped_base):
     pred = shipped_base.predict(x, verbose=0, batch_size=250).argmax(axis=1)
     accuracy = float(np.mean(pred == data.y_test[keep]))
     assert accuracy >= 0.97, f"accuracy {accuracy:.3f} on 500 MNIST test digits 0-4"
+
+
+# ---------------------------------------------------------------- the judge of Day 4.3
+def test_mnist_judge_recipe_is_registered():
+    recipe = models.RECIPES[recipes.MNIST_JUDGE_CNN]
+    assert "0-9" in recipe.description and callable(recipe.train)
+
+
+def test_shipped_judge_is_small_and_matches_its_manifest():
+    entry = models.read_manifest().get(recipes.MNIST_JUDGE_CNN)
+    assert entry is not None, "data/models/mnist_judge_cnn.keras is not shipped: run `make checkpoints`"
+    path = models.model_path(recipes.MNIST_JUDGE_CNN)
+    assert models.sha256_file(path) == entry["sha256"]
+    assert path.stat().st_size < 1024 * 1024 and entry["params"] == 60_970
+
+
+def test_shipped_judge_classifies_mnist_digits():
+    # Day 4.3 trusts the judge: >= 98.5 % on the 10,000 MNIST test digits.
+    judge = models.load_course_model(recipes.MNIST_JUDGE_CNN, verbose=False)
+    assert tuple(judge.input.shape) == (None, 28, 28, 1) and tuple(judge.output.shape) == (None, 10)
+    data = cu.load_dataset("mnist", verbose=False)
+    x = data.x_test.astype("float32")[..., None] / 255.0
+    pred = judge.predict(x, verbose=0, batch_size=1000).argmax(axis=1)
+    accuracy = float(np.mean(pred == data.y_test))
+    assert accuracy >= 0.985, f"accuracy {accuracy:.4f} on the MNIST test set"
