@@ -50,19 +50,29 @@ def train_digits_0to4_cnn(seed: int = 0, epochs: int = 2):
     import keras
     import numpy as np
 
-    from .datasets import load_dataset, make_pipeline, scale_images
+    from .datasets import load_dataset, scale_images
 
     keras.utils.set_random_seed(seed)
     data = load_dataset("mnist", verbose=False)
     keep = np.isin(data.y_train, DIGITS_0TO4_CLASSES)
     x = scale_images(data.x_train[keep])[..., None]
     y = data.y_train[keep].astype("int32")
-    model = build_digits_cnn(len(DIGITS_0TO4_CLASSES), name="digits_0to4_cnn")
+    return _fit_digits_cnn(x, y, len(DIGITS_0TO4_CLASSES), "digits_0to4_cnn", seed=seed, epochs=epochs)
+
+
+def _fit_digits_cnn(x, y, n_classes: int, name: str, *, seed: int, epochs: int):
+    """Train :func:`build_digits_cnn` with Adam(1e-3) on (x, y) fed by a shuffled pipeline and
+    return a fresh copy holding the weights without the optimizer's state (a third of the size,
+    nothing lost for reuse)."""
+    import keras
+
+    from .datasets import make_pipeline
+
+    model = build_digits_cnn(n_classes, name=name)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     model.fit(make_pipeline(x, y, 128, shuffle=True, seed=seed), epochs=epochs, verbose=0)
-    # Ship the weights without the optimizer's state (a third of the size, nothing lost for reuse).
-    shipped = build_digits_cnn(len(DIGITS_0TO4_CLASSES), name="digits_0to4_cnn")
+    shipped = build_digits_cnn(n_classes, name=name)
     shipped.set_weights(model.get_weights())
     return shipped
 
@@ -90,19 +100,13 @@ def train_mnist_judge_cnn(seed: int = 0, epochs: int = 3):
     import keras
     import numpy as np
 
-    from .datasets import load_dataset, make_pipeline, scale_images
+    from .datasets import load_dataset, scale_images
 
     keras.utils.set_random_seed(seed)
     data = load_dataset("mnist", verbose=False)
     x = scale_images(data.x_train)[..., None]
     y = data.y_train.astype("int32")
-    model = build_digits_cnn(10, name=MNIST_JUDGE_CNN)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    model.fit(make_pipeline(x, y, 128, shuffle=True, seed=seed), epochs=epochs, verbose=0)
-    shipped = build_digits_cnn(10, name=MNIST_JUDGE_CNN)
-    shipped.set_weights(model.get_weights())
-    return shipped
+    return _fit_digits_cnn(x, y, 10, MNIST_JUDGE_CNN, seed=seed, epochs=epochs)
 
 
 register_recipe(Recipe(

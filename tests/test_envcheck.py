@@ -1,3 +1,5 @@
+import pytest
+
 from course_utils import envcheck
 
 
@@ -27,5 +29,20 @@ def test_full_self_check_offline(caches, capsys):
     names = [i.name for i in items]
     assert "tensorflow op" in names and "device" in names
     assert {"dataset mnist", "dataset digits", "dataset mnist_5k", "sample images", "time series"} <= set(names)
+    # With empty caches everything is still there offline except the text set, which has no
+    # package fallback: the self-check says so and says what to do.
+    failed = [i for i in items if not i.ok]
+    assert [i.name for i in failed] == ["dataset bbc_news"], out
+    assert "run `make data`" in failed[0].detail
+    assert out.strip().splitlines()[-1].startswith(f"{len(items) - 1}/{len(items)} OK")
+
+
+def test_full_self_check_with_the_course_data(capsys):
+    from course_utils import datasets
+
+    if not datasets.REGISTRY["bbc_news"].cache_path.exists():
+        pytest.skip("data/cache not filled (run `make data`)")
+    items = envcheck.run_self_check()
+    out = capsys.readouterr().out
     assert all(i.ok for i in items), out
     assert out.strip().splitlines()[-1] == f"{len(items)}/{len(items)} OK"

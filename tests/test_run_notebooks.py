@@ -1,15 +1,13 @@
 """tools/run_notebooks.py: execution with clean counts, no timing metadata, and the benchmark report."""
-import importlib.util
 import json
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_modules import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("run_notebooks", ROOT / "tools" / "run_notebooks.py")
-runner = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(runner)
+runner = load_tool("run_notebooks")
 
 
 @pytest.fixture

@@ -1,19 +1,17 @@
 """Slides (tools/slides.py): slide metadata on every cell, `tag` rules and idempotence, and decks
 that load nothing from a CDN (they must work in a room without network)."""
 import fnmatch
-import importlib.util
 import re
 import time
 from pathlib import Path
 
 import nbformat
 import pytest
+from tool_modules import load_tool
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("slides", ROOT / "tools" / "slides.py")
-slides = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(slides)
+slides = load_tool("slides")
 
 NOTEBOOKS = slides.all_notebooks()
 IDS = [str(p.relative_to(ROOT / "notebooks")) for p in NOTEBOOKS]

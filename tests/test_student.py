@@ -2,7 +2,6 @@
 cells of every notebook, and - marked `student` (`pytest -m student`, `make test-student`) -
 a run of every learner copy in the smoke profile where the only errors allowed are
 "exercise not done yet" ones (NotImplementedError and its subclasses)."""
-import importlib.util
 import os
 import re
 import time
@@ -10,12 +9,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tool_modules import load_tool
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-ms = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(ms)
+ms = load_tool("make_student")
 
 NOTEBOOKS = ms.all_notebooks()
 IDS = [str(p.relative_to(ROOT / "notebooks")) for p in NOTEBOOKS]
