@@ -11,7 +11,7 @@ JOBS   ?= 2
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root)
 PYTEST_NB := --nbval --nbval-current-env --nbval-sanitize-with notebooks/nbval_sanitize.cfg
 
-.PHONY: help install data lab test test-unit test-notebooks test-student execute benchmark checkpoints selfcheck student slides clean
+.PHONY: help install data lab test test-unit test-notebooks test-student execute benchmark checkpoints test-catch-up selfcheck student slides clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -63,8 +63,15 @@ test-browser: $(STAMP) $(DATA)  ## JupyterLab + headless Chromium: run the playg
 	  else echo "Chromium missing: sudo apt-get install chromium (or set CHROMIUM=/path/to/chrome)"; exit 1; fi; }
 	$(PY) -m pytest -q -p no:cacheprovider browser_tests
 
-checkpoints: $(STAMP) $(DATA)  ## retrain the models the course ships in data/models (recipes in course_utils/recipes.py)
-	COURSE_PROFILE=$(or $(PROFILE),workshop) $(PY) -c 'import course_utils.recipes, course_utils.models as m; [print("[OK]", n, e["size_kb"], "KB", e["sha256"][:12]) for n, e in m.build_all()]'
+checkpoints: $(STAMP) $(DATA)  ## retrain what data/models ships: the recipes, then each notebook's catch-up checkpoints (NB=path: that notebook only)
+ifndef NB
+	COURSE_PROFILE=workshop $(PY) -c 'import course_utils.recipes, course_utils.models as m; [print("[OK]", n, e["size_kb"], "KB", e["sha256"][:12]) for n, e in m.build_all()]'
+endif
+	$(PY) tools/checkpoints.py build $(NB)
+
+test-catch-up: $(STAMP) $(DATA)  ## run the notebooks in `workshop` with every catch-up checkpoint loaded (NB=path for one)
+	$(PY) tools/checkpoints.py check $(NB)
+	$(PY) tools/checkpoints.py verify $(NB)
 
 student: $(STAMP)  ## learner copies of the notebooks (solutions removed) into student/ (NB=path for one)
 	$(PY) tools/make_student.py $(NB)

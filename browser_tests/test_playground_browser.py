@@ -147,3 +147,58 @@ def test_playground_runs_and_reacts_in_a_real_browser(lab):
     assert before and before.startswith("data:image/png") and after and after != before
     assert "epoch 0" in status_before and status_after != status_before and "epoch" in status_after
     assert errors == 0, "a cell raised in the browser run"
+
+
+MATH_NOTEBOOK = "day1/03_backpropagation.ipynb"
+
+
+def test_rise_presents_a_notebook_with_math_offline(lab):
+    """RISE for JupyterLab shows a notebook as reveal.js slides with its formulas typeset,
+    while every request that does not go to the local server is refused (no CDN)."""
+    browser_path = chromium_path()
+    if browser_path is None:
+        pytest.skip("no Chromium: `sudo apt-get install chromium` (Debian) or set CHROMIUM=/path/to/chrome")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -r requirements-browser.txt")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    refused = []
+
+    def offline(route):
+        url = route.request.url
+        if url.startswith(lab) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            refused.append(url)
+            route.abort()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.set_default_timeout(120_000)
+        page.route("**/*", offline)
+        page.goto(f"{lab}/rise/{MATH_NOTEBOOK}?token={TOKEN}")
+        page.wait_for_selector(".reveal .slides section", state="attached")
+        slides = page.locator(".reveal .slides section").count()
+        # MathJax 3 (bundled with JupyterLab, served locally) typesets into <mjx-container>
+        try:
+            page.wait_for_selector(".reveal mjx-container", state="attached", timeout=120_000)
+        except sync_api.TimeoutError:
+            page.screenshot(path=str(ARTIFACTS / "rise_timeout.png"))
+            pytest.fail(f"no typeset formula in the RISE slides; refused requests: {refused[:10]}")
+        formulas = page.locator(".reveal mjx-container").count()
+        # step through the deck with the keyboard, as a presenter does, to the first slide with a formula
+        page.locator(".reveal").click()
+        shown = 0
+        for _ in range(40):
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(300)
+            shown = page.locator(".reveal .slides section.present mjx-container").count()
+            if shown:
+                break
+        page.screenshot(path=str(ARTIFACTS / "rise_math_slide.png"))
+        browser.close()
+
+    assert slides >= 5, f"only {slides} slides"
+    assert formulas >= 5, f"only {formulas} typeset formulas"
+    assert shown, "no slide with a typeset formula came up while stepping through the deck"
+    assert not [u for u in refused if "mathjax" in u.lower()], f"MathJax was requested from the network: {refused}"

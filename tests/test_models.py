@@ -46,27 +46,6 @@ def test_missing_model_names_what_is_shipped(mdir):
         models.load_course_model("nope")
 
 
-def test_catch_up_trains_by_default_and_loads_on_request(mdir, monkeypatch, capsys):
-    calls = []
-
-    def train():
-        calls.append(1)
-        return tiny_model(seed=1)
-
-    models.save_course_model("tiny", tiny_model(seed=2), "a test model", "smoke")
-    models.catch_up("tiny", train)
-    assert calls == [1] and "trained 'tiny' in this notebook" in capsys.readouterr().out
-    monkeypatch.setenv("COURSE_CATCH_UP", "1")
-    models.catch_up("tiny", train)
-    assert calls == [1] and "loaded the course's model" in capsys.readouterr().out
-
-
-def test_catch_up_falls_back_to_training_without_a_checkpoint(mdir, capsys):
-    model = models.catch_up("absent", lambda: tiny_model(), use_checkpoint=True)
-    out = capsys.readouterr().out
-    assert "checkpoint unavailable" in out and "training instead" in out and model.count_params() == 8
-
-
 def test_shipped_models_match_their_manifest():
     # Runs against the repository's own data/models: every shipped file verifies.
     manifest = models.read_manifest()
