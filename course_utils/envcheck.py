@@ -67,6 +67,67 @@ def check_tensorflow_runs() -> Item:
     return Item(value == 12.0, "tensorflow op", f"ones(2,3) @ ones(3,2) sums to {value:g}")
 
 
+#: Seconds the :func:`training_workload` takes on the course's reference machine (2-core x86_64
+#: laptop-class CPU, the one the notebooks' time headers were measured on, idle, `workshop`
+#: profile): 0.23-0.32 s over four runs on 2026-12-01.
+REFERENCE_WORKLOAD_S = 0.28
+#: Slower than this many times the reference: recommend the catch-up checkpoints.
+SLOW_FACTOR = 2.0
+
+
+def training_workload(seed: int = 0) -> float:
+    """Seconds for one epoch of a small CNN on 2,048 random 28x28 images: the fastest of three,
+    after a warm-up epoch that builds the graph (about 2-3 s in all on the reference machine)."""
+    import time
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    x = np.random.default_rng(seed).random((2048, 28, 28, 1), dtype=np.float32)
+    y = np.random.default_rng(seed + 1).integers(0, 10, 2048)
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(64).cache()
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu"),
+                              keras.layers.MaxPooling2D(), keras.layers.Conv2D(32, 3, activation="relu"),
+                              keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(10)])
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit(data, epochs=1, verbose=0, shuffle=False)  # builds and traces the graph
+    times = []
+    for _ in range(3):  # the fastest of three epochs: little noise from whatever else runs
+        start = time.perf_counter()
+        model.fit(data, epochs=1, verbose=0, shuffle=False)
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def speed_verdict(seconds: float, reference_s: float = REFERENCE_WORKLOAD_S, slow_factor: float = SLOW_FACTOR) -> Item:
+    """Turn the workload's time into advice: a machine much slower than the reference should use
+    the course's catch-up checkpoints for the long training runs. Never a FAIL: slow is not broken."""
+    ratio = seconds / reference_s
+    if ratio <= 1 / 1.5:
+        pace = f"{1 / ratio:.1f}x faster than the reference laptop"
+    elif ratio < 1.5:
+        pace = "about as fast as the reference laptop"
+    else:
+        pace = f"{ratio:.1f}x slower than the reference laptop"
+    detail = f"training workload {seconds:.2f} s ({pace}): the notebooks' time headers "
+    if ratio >= slow_factor:
+        detail += ("are optimistic here - for the long training runs, `cu.models.set_catch_up(True)` "
+                   "loads the course's trained weights instead")
+    else:
+        detail += "hold here"
+    return Item(True, "speed", detail)
+
+
+def check_speed() -> Item:
+    try:
+        seconds = training_workload()
+    except Exception as exc:  # noqa: BLE001
+        return Item(False, "speed", f"the training workload failed ({type(exc).__name__}: {exc})")
+    return speed_verdict(seconds)
+
+
 def check_datasets() -> list[Item]:
     from . import datasets
 
@@ -87,12 +148,15 @@ def check_datasets() -> list[Item]:
     return items
 
 
-def run_self_check(verbose: bool = True) -> list[Item]:
-    """Check Python, every package, a TensorFlow op, the device and every dataset offline."""
+def run_self_check(verbose: bool = True, speed: bool = False) -> list[Item]:
+    """Check Python, every package, a TensorFlow op, the device and every dataset offline;
+    with ``speed=True`` also time a small training workload against the reference machine."""
     items = [check_python()]
     items += [check_package(*req) for req in REQUIRED]
     if items[1].ok:  # tensorflow imported
         items += [check_tensorflow_runs(), check_device()]
+        if speed:
+            items.append(check_speed())
     items += check_datasets()
     if verbose:
         for item in items:

@@ -268,8 +268,37 @@ def load_checkpoint(name: str, model) -> dict:
     return entry
 
 
-def catch_up(name: str, model, fit: Callable[[], "object"], *, use_checkpoint: bool | None = None,
-             verbose: bool = True):
+def replay_epochs(callbacks, history: dict, epochs=None, model=None) -> None:
+    """Call the callbacks' epoch hooks with stored metrics, as ``fit`` would have called them.
+
+    After a checkpoint was loaded no epoch ran, so callbacks that log or save per epoch
+    (``ModelCheckpoint``, ``TensorBoard``, a picture per epoch) would have nothing to show.
+    ``epochs`` are the epoch numbers to replay (default: one per history entry), matched to the
+    *last* entries of ``history``. The weights are the loaded (final) ones at every replayed
+    epoch, so replay only the last epoch to callbacks that look at the weights each epoch.
+    ``model`` (a Keras model) is handed to the callbacks; its optimizer is built first, as
+    ``fit`` would, so a saved model holds a complete (fresh) optimizer.
+    """
+    import keras
+
+    n = max((len(v) for v in history.values()), default=0)
+    epochs = list(range(n)) if epochs is None else list(epochs)
+    if len(epochs) > n:
+        raise ValueError(f"asked to replay {len(epochs)} epochs, but the history holds {n}")
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    hooks = keras.callbacks.CallbackList(list(callbacks), model=model)
+    hooks.on_train_begin()
+    for j, epoch in enumerate(epochs):
+        logs = {key: values[n - len(epochs) + j] for key, values in history.items() if len(values) == n}
+        hooks.on_epoch_begin(epoch)
+        hooks.on_epoch_end(epoch, logs)
+    hooks.on_train_end()
+
+
+def catch_up(name: str, model, fit: Callable[[], "object"], *, callbacks=(), epochs=None,
+             use_checkpoint: bool | None = None, verbose: bool = True):
     """Train ``model`` with ``fit()`` here, or load the weights the course trained with the same code.
 
     ``model`` is a built Keras model, or a dict of them (``{"generator": g, "discriminator": d}``);
@@ -281,6 +310,9 @@ def catch_up(name: str, model, fit: Callable[[], "object"], *, use_checkpoint: b
     checkpoint cannot be used (not shipped, other profile, corrupt, does not fit) it says why and
     trains instead (``COURSE_CATCH_UP=strict`` raises). Prints one line saying which it did, and
     returns the history: the stored one when it loaded, so later cells can plot it.
+
+    ``callbacks`` (the ones ``fit`` passes to Keras) are replayed after a load with the stored
+    metrics of ``epochs`` (see :func:`replay_epochs`), so their files and pictures exist either way.
     """
     mode = catch_up_mode()
     if use_checkpoint is None:
@@ -298,6 +330,9 @@ def catch_up(name: str, model, fit: Callable[[], "object"], *, use_checkpoint: b
                 print(f"catch-up: loaded the course's checkpoint {name!r} instead of training "
                       f"({_summary(entry['history'])}; made by this code in `make checkpoints`, "
                       f"profile {entry['profile']}, sha256 verified).")
+            if callbacks:
+                replay_epochs(callbacks, entry["history"], epochs,
+                              model=None if isinstance(model, dict) else model)
             return _as_history(entry["history"])
     result = fit()
     save_dir = os.environ.get(SAVE_ENV, "").strip()

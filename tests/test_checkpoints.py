@@ -91,6 +91,19 @@ def test_catch_up_loads_identical_weights_and_returns_the_stored_history(mdir, m
     assert "2 epochs, final loss 0.75, val_loss 0.9" in out and "sha256 verified" in out
 
 
+def test_frozen_layers_do_not_reorder_the_weights(mdir, monkeypatch):
+    # a notebook may freeze layers inside fit() (fine-tuning) while the loading model is unfrozen
+    trained = dense(seed=1)
+    trained.layers[0].trainable = False  # Dense(4) frozen, BatchNormalization and the head trainable
+    monkeypatch.setenv(models.SAVE_ENV, str(mdir))
+    models.catch_up("frozen", trained, Fit(trained), verbose=False)
+    monkeypatch.setenv(models.SAVE_ENV, "")
+    fresh = dense(seed=2)
+    models.load_checkpoint("frozen", fresh)
+    x = np.random.default_rng(1).normal(size=(4, 3)).astype("float32")
+    np.testing.assert_array_equal(fresh.predict(x, verbose=0), trained.predict(x, verbose=0))
+
+
 def test_set_catch_up_switches_the_mode_both_ways(mdir):
     assert models.catch_up_mode() == "off"
     models.set_catch_up(True)
@@ -171,6 +184,50 @@ def test_dict_of_models_round_trips_and_is_all_or_nothing(mdir, monkeypatch):
     with pytest.raises(models.CheckpointError):
         models.load_checkpoint("gan", {"generator": g3, "discriminator": wrong})
     assert all(np.array_equal(a, b) for a, b in zip(before, g3.get_weights()))
+
+
+class Recorder:
+    """A Keras callback that records the hooks fit calls."""
+
+    def __new__(cls):
+        import keras
+
+        class _Recorder(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.calls = []
+
+            def on_train_begin(self, logs=None):
+                self.calls.append(("train_begin", self.model is not None))
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.calls.append((epoch, dict(logs)))
+
+        return _Recorder()
+
+
+def test_callbacks_are_replayed_with_the_stored_metrics_only_after_a_load(mdir, monkeypatch):
+    saved(mdir, monkeypatch)  # history: loss [1.5, 0.75], val_loss [1.6, 0.9]
+    model = dense(seed=4)
+    model.compile("adam", "mse")
+    rec = Recorder()
+    fit = Fit(model)
+    models.catch_up("tiny", model, fit, callbacks=[rec], epochs=[6, 7], verbose=False)
+    assert fit.calls == 1 and rec.calls == []  # trained: fit itself drives the callbacks
+    models.set_catch_up(True)
+    models.catch_up("tiny", model, fit, callbacks=[rec], epochs=[6, 7], verbose=False)
+    assert fit.calls == 1
+    assert rec.calls == [("train_begin", True), (6, {"loss": 1.5, "val_loss": 1.6}),
+                         (7, {"loss": 0.75, "val_loss": 0.9})]
+    assert model.optimizer.built  # as after fit: a saved model carries a whole optimizer
+
+
+def test_replaying_the_last_epoch_only_takes_the_last_metrics():
+    rec = Recorder()
+    models.replay_epochs([rec], {"loss": [3.0, 2.0, 1.0]}, epochs=[5])
+    assert rec.calls == [("train_begin", False), (5, {"loss": 1.0})]
+    with pytest.raises(ValueError, match="replay 2 epochs, but the history holds 1"):
+        models.replay_epochs([rec], {"loss": [1.0]}, epochs=[0, 1])
 
 
 def test_shipped_checkpoints_lists_records_and_flags_damage(mdir, monkeypatch):

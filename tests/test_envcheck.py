@@ -46,3 +46,21 @@ def test_full_self_check_with_the_course_data(capsys):
     out = capsys.readouterr().out
     assert all(i.ok for i in items), out
     assert out.strip().splitlines()[-1] == f"{len(items)}/{len(items)} OK"
+
+
+def test_speed_verdict_recommends_catch_up_only_on_a_slow_machine():
+    fast = envcheck.speed_verdict(0.5, reference_s=1.0)
+    same = envcheck.speed_verdict(1.2, reference_s=1.0)
+    slow = envcheck.speed_verdict(3.0, reference_s=1.0)
+    assert fast.ok and same.ok and slow.ok  # slow is advice, never a FAIL
+    assert "2.0x faster" in fast.detail and "hold here" in fast.detail
+    assert "about as fast" in same.detail and "set_catch_up" not in same.detail
+    assert "3.0x slower" in slow.detail and "cu.models.set_catch_up(True)" in slow.detail
+    assert "set_catch_up" in envcheck.speed_verdict(2.0, reference_s=1.0).detail  # the threshold itself
+
+
+def test_training_workload_really_trains():
+    seconds = envcheck.training_workload()
+    assert 0 < seconds < 60
+    item = envcheck.check_speed()
+    assert item.ok and item.name == "speed" and "training workload" in item.detail

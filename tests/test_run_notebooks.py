@@ -56,3 +56,12 @@ def test_time_header_follows_the_measurement(tmp_path):
     assert runner.sync_time_header(path, 75.0)
     assert "**Time**: ~2 min on a 2-core laptop CPU (make benchmark), ~1 min on a GPU." in nbformat.read(path, 4).cells[0].source
     assert not runner.sync_time_header(path, 100.0)  # already ~2 min: file untouched
+
+
+def test_command_line_takes_store_before_the_notebooks(tiny, monkeypatch):
+    # `make benchmark STORE=1 NB=a.ipynb` runs `run_notebooks.py benchmark --store a.ipynb`
+    monkeypatch.setattr(runner, "write_report", lambda rows: None)
+    monkeypatch.setattr(runner, "sync_time_header", lambda path, wall: False)
+    assert runner.main(["benchmark", "--store", "--profile", "smoke", str(tiny)]) == 0
+    nb = nbformat.read(tiny, as_version=4)
+    assert [c.get("execution_count") for c in nb.cells if c.cell_type == "code"] == [1, 2]

@@ -181,7 +181,7 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=int, default=600, help="per-cell timeout in seconds")
     parser.add_argument("--store", action="store_true",
                         help="benchmark: also store the run's outputs (one clean run serves both)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # `benchmark --store NB ...` (what make writes) parses too
     paths = [p.resolve() for p in args.notebooks] or all_notebooks()
     rows, failed = [], []
     for path in paths:
